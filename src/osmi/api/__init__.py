@@ -1,0 +1,1 @@
+"""The doors: gRPC servicers, the REST transcoder and the health endpoints."""

@@ -1,0 +1,1 @@
+"""Plain-Python business model: entities, value objects and rules."""
