@@ -35,22 +35,16 @@ _TABLE: list[tuple[type[errors.OsmiError], Mapping]] = [
     (errors.TierSoldOut, Mapping(grpc.StatusCode.RESOURCE_EXHAUSTED, 409)),
     (errors.NotOnSale, Mapping(grpc.StatusCode.FAILED_PRECONDITION, 409)),
     (errors.InvalidState, Mapping(grpc.StatusCode.FAILED_PRECONDITION, 409)),
+    (errors.Unavailable, Mapping(grpc.StatusCode.UNAVAILABLE, 503)),
 ]
 
 _INTERNAL = Mapping(grpc.StatusCode.INTERNAL, 500)
-_UNAVAILABLE = Mapping(grpc.StatusCode.UNAVAILABLE, 503)
-
-
-class DependencyUnavailable(Exception):
-    """A backing service (the database) cannot be reached right now."""
 
 
 def mapping_for(exc: BaseException) -> Mapping:
     for cls, mapping in _TABLE:
         if isinstance(exc, cls):
             return mapping
-    if isinstance(exc, DependencyUnavailable):
-        return _UNAVAILABLE
     return _INTERNAL
 
 
@@ -79,10 +73,6 @@ def to_status(exc: BaseException) -> tuple[Mapping, status_pb2.Status]:
         info = error_details_pb2.ErrorInfo(reason=exc.reason, domain=DOMAIN, metadata=exc.metadata)
         status.details.append(_pack(info))
         return mapping, status
-    if mapping is _UNAVAILABLE:
-        return mapping, status_pb2.Status(
-            code=code_pb2.UNAVAILABLE, message="service temporarily unavailable, retry later"
-        )
     return mapping, status_pb2.Status(code=code_pb2.INTERNAL, message="internal error")
 
 

@@ -108,3 +108,9 @@ class InvalidState(OsmiError):
     """The change is well formed but the resource's state forbids it."""
 
     reason = "FAILED_PRECONDITION"
+
+
+class Unavailable(OsmiError):
+    """A backing service (the database) cannot be reached right now; retry."""
+
+    reason = "UNAVAILABLE"

@@ -1,0 +1,3 @@
+from osmi.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Secrets handling: password hashing (and, later, ticket signing)."""

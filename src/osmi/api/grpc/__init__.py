@@ -1,0 +1,1 @@
+"""The gRPC door: servicers that translate and delegate, interceptors, the server."""

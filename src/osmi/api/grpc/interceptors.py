@@ -1,0 +1,82 @@
+"""Cross-cutting concerns of every RPC: request ids, one log line, error mapping."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import structlog
+from grpc_status import rpc_status
+
+from osmi.api.errors import to_status
+
+log = structlog.get_logger("osmi.grpc")
+
+REQUEST_ID_HEADER = "x-request-id"
+_MAX_REQUEST_ID = 128
+
+
+def request_id_from(metadata: Any) -> str:
+    """The caller's ``x-request-id`` when it is sane, else a fresh one."""
+    for key, value in metadata or ():
+        if key == REQUEST_ID_HEADER and isinstance(value, str):
+            candidate = value.strip()
+            if 0 < len(candidate) <= _MAX_REQUEST_ID and candidate.isprintable():
+                return candidate
+    return uuid.uuid4().hex
+
+
+class ObservabilityInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps unary RPCs: binds a request id, maps failures, logs one line.
+
+    Servicers raise domain errors and never touch the status themselves, so
+    the one table in ``osmi.api.errors`` decides every code and detail.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        behavior = _wrap(method.lstrip("/"), handler.unary_unary)
+        return grpc.unary_unary_rpc_method_handler(
+            behavior,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _wrap(
+    rpc: str, behavior: Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
+) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
+    async def observed(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        request_id = request_id_from(context.invocation_metadata())
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+                return await behavior(request, context)
+            except Exception as exc:  # noqa: BLE001 - every failure goes through the table
+                mapping, status = to_status(exc)
+                code = mapping.grpc_code
+                if code is grpc.StatusCode.INTERNAL:
+                    log.exception("grpc.unhandled_error", rpc=rpc)
+                await context.abort_with_status(rpc_status.to_status(status))
+            finally:
+                log.info(
+                    "grpc.request",
+                    rpc=rpc,
+                    status=code.name,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    peer=context.peer(),
+                )
+
+    return observed

@@ -1,0 +1,57 @@
+"""Builds the gRPC server: Osmi's services, health checking and reflection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grpc
+from google.protobuf import message_factory
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from osmi.api.grpc.interceptors import ObservabilityInterceptor
+from osmi.api.rest.transcoder import ServiceBinding
+
+_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+def create_server(
+    bindings: Sequence[ServiceBinding], address: str
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    """A server with every binding registered, bound to ``address``.
+
+    Returns the server (not started), the port it bound (useful with port
+    0) and the health servicer, whose statuses the caller keeps current.
+    """
+    server = grpc.aio.server(
+        interceptors=[ObservabilityInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 1),
+        ],
+    )
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+    for binding in bindings:
+        generic = grpc.method_handlers_generic_handler(
+            binding.descriptor.full_name, _handlers(binding)
+        )
+        server.add_generic_rpc_handlers((generic,))
+        names.append(binding.descriptor.full_name)
+    reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(address)
+    return server, port, health_servicer
+
+
+def _handlers(binding: ServiceBinding) -> dict[str, grpc.RpcMethodHandler]:
+    handlers = {}
+    for method in binding.descriptor.methods:
+        request_cls = message_factory.GetMessageClass(method.input_type)
+        response_cls = message_factory.GetMessageClass(method.output_type)
+        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
+            getattr(binding.servicer, method.name),
+            request_deserializer=request_cls.FromString,
+            response_serializer=response_cls.SerializeToString,
+        )
+    return handlers

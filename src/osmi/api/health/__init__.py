@@ -1,0 +1,1 @@
+"""Liveness and readiness over plain HTTP, for load balancers and Kubernetes."""

@@ -1,0 +1,1 @@
+"""Use cases: each runs in a unit of work and reaches the world through ports."""

@@ -1,0 +1,173 @@
+"""The composition root: settings in, a wired and running Osmi out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import structlog
+import uvicorn
+from grpc_health.v1 import health_pb2
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from osmi.adapters.clock import SystemClock
+from osmi.adapters.postgres import engine as pg
+from osmi.adapters.postgres import migrate
+from osmi.adapters.postgres.embedded import EmbeddedPostgres, start_embedded
+from osmi.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from osmi.adapters.security.passwords import Argon2idHasher
+from osmi.api.grpc.classic import ClassicServicer
+from osmi.api.grpc.server import create_server
+from osmi.api.grpc.v1 import CatalogServicer, TicketServicer
+from osmi.api.health.app import HealthProbes, Readiness, build_health_app
+from osmi.api.rest.transcoder import ServiceBinding, build_rest_app
+from osmi.application.catalog import CatalogService
+from osmi.application.checkin import CheckInService
+from osmi.application.identity import IdentityService
+from osmi.application.sales import SalesService
+from osmi.classic import osmi_pb2
+from osmi.config import Settings
+from osmi.v1 import catalog_pb2, tickets_pb2
+
+log = structlog.get_logger("osmi")
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL when set; otherwise the embedded server, started for the duration."""
+    if settings.sqlalchemy_url is not None:
+        log.info("database.external", url=settings.redacted_database_url)
+        yield settings.sqlalchemy_url
+        return
+    embedded: EmbeddedPostgres = start_embedded(settings.data_dir)
+    try:
+        yield embedded.sqlalchemy_url
+    finally:
+        embedded.stop()
+
+
+@dataclass
+class Application:
+    engine: AsyncEngine
+    bindings: list[ServiceBinding]
+    probes: HealthProbes
+
+
+def build_application(settings: Settings, url: str) -> Application:
+    engine = pg.create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
+    uow = PostgresUnitOfWorkFactory(engine)
+    clock = SystemClock()
+    identity = IdentityService(uow, Argon2idHasher())
+    catalog = CatalogService(uow, clock)
+    sales = SalesService(uow, clock)
+    checkin = CheckInService(uow, clock)
+
+    async def database_ok() -> bool:
+        return await pg.ping(engine)
+
+    async def readiness() -> Readiness:
+        head = migrate.head_revision()
+        try:
+            current = await pg.schema_revision(engine)
+        except Exception:  # noqa: BLE001 - any failure here means "not ready"
+            return Readiness(False, False, None, head, pg.pool_figures(engine))
+        return Readiness(True, current == head, current, head, pg.pool_figures(engine))
+
+    services = {
+        s.name: s
+        for s in (
+            osmi_pb2.DESCRIPTOR.services_by_name["OsmiService"],
+            catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"],
+            tickets_pb2.DESCRIPTOR.services_by_name["TicketService"],
+        )
+    }
+    bindings = [
+        ServiceBinding(
+            services["OsmiService"],
+            ClassicServicer(identity, catalog, sales, database_ok, settings.service_name),
+        ),
+        ServiceBinding(services["CatalogService"], CatalogServicer(catalog)),
+        ServiceBinding(services["TicketService"], TicketServicer(checkin)),
+    ]
+    probes = HealthProbes(database_ok, readiness, settings.service_name)
+    return Application(engine, bindings, probes)
+
+
+def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    # Signals are ours: one handler stops all three doors together.
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    return server
+
+
+async def serve(settings: Settings, url: str) -> None:
+    app = build_application(settings, url)
+    grpc_server, grpc_port, health = create_server(
+        app.bindings, f"{settings.host}:{settings.grpc_port}"
+    )
+    rest = _uvicorn(build_rest_app(app.bindings), settings.host, settings.http_port)
+    probes = _uvicorn(build_health_app(app.probes), settings.host, settings.health_port)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    await grpc_server.start()
+    tasks = [asyncio.create_task(s.serve()) for s in (rest, probes)]
+    await _until_started(rest, probes, tasks)
+    await health.set("", health_pb2.HealthCheckResponse.SERVING)
+    log.info(
+        "osmi.serving",
+        host=settings.host,
+        grpc_port=grpc_port,
+        http_port=_bound_port(rest),
+        health_port=_bound_port(probes),
+        env=settings.env,
+    )
+    done_early = asyncio.create_task(asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED))
+    await asyncio.wait([asyncio.create_task(stop.wait()), done_early], return_when="FIRST_COMPLETED")
+
+    log.info("osmi.stopping", grace_seconds=settings.shutdown_grace)
+    app.probes.accepting = False
+    await health.enter_graceful_shutdown()
+    await grpc_server.stop(settings.shutdown_grace)
+    for server in (rest, probes):
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await app.engine.dispose()
+    log.info("osmi.stopped")
+
+
+async def _until_started(
+    rest: uvicorn.Server, probes: uvicorn.Server, tasks: list[asyncio.Task[None]]
+) -> None:
+    while not (rest.started and probes.started):
+        if any(t.done() for t in tasks):
+            # A port was taken or the bind failed: uvicorn logged why.
+            raise SystemExit(1)
+        await asyncio.sleep(0.02)
+
+
+def _bound_port(server: uvicorn.Server) -> int:
+    for listener in server.servers:
+        for sock in listener.sockets:
+            return int(sock.getsockname()[1])
+    return server.config.port
