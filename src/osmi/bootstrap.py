@@ -77,7 +77,7 @@ def build_application(settings: Settings, url: str) -> Application:
         head = migrate.head_revision()
         try:
             current = await pg.schema_revision(engine)
-        except Exception:  # noqa: BLE001 - any failure here means "not ready"
+        except Exception:
             return Readiness(False, False, None, head, pg.pool_figures(engine))
         return Readiness(True, current == head, current, head, pg.pool_figures(engine))
 
@@ -101,6 +101,14 @@ def build_application(settings: Settings, url: str) -> Application:
     return Application(engine, bindings, probes)
 
 
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to Osmi, so one handler stops all doors."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
@@ -111,10 +119,7 @@ def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
         lifespan="off",
         server_header=False,
     )
-    server = uvicorn.Server(config)
-    # Signals are ours: one handler stops all three doors together.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    return server
+    return _Server(config)
 
 
 async def serve(settings: Settings, url: str) -> None:
@@ -142,8 +147,9 @@ async def serve(settings: Settings, url: str) -> None:
         health_port=_bound_port(probes),
         env=settings.env,
     )
-    done_early = asyncio.create_task(asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED))
-    await asyncio.wait([asyncio.create_task(stop.wait()), done_early], return_when="FIRST_COMPLETED")
+    # Run until a signal, or until a door stops on its own (then stop the rest).
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
 
     log.info("osmi.stopping", grace_seconds=settings.shutdown_grace)
     app.probes.accepting = False

@@ -20,9 +20,9 @@ from osmi.adapters.postgres import tables as t
 from osmi.adapters.postgres.engine import create_engine
 from osmi.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from osmi.adapters.security.passwords import Argon2idHasher
-from osmi.application.catalog import CatalogService, TierDraft
+from osmi.application.catalog import CatalogService
 from osmi.application.identity import IdentityService, RegisterCustomer, RegisterUser
-from osmi.application.ports import NewEvent
+from osmi.application.ports import NewEvent, TierDraft
 from osmi.application.sales import PurchaseTickets, SalesService
 from osmi.domain.errors import AlreadyExists
 from osmi.domain.values import Money

@@ -4,47 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from uuid import UUID
 
-from osmi.application.ports import Clock, NewEvent, NewTicketType, UnitOfWork, UnitOfWorkFactory
+from osmi.application.ports import (
+    Clock,
+    NewEvent,
+    NewTicketType,
+    TierChanges,
+    TierDraft,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from osmi.domain import catalog as rules
 from osmi.domain.catalog import Event, TicketType
 from osmi.domain.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
-from osmi.domain.values import Money, limit_text, require_text
+from osmi.domain.values import limit_text, require_text
 
 MAX_EVENTS_LISTED = 1000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class TierDraft:
-    """Client input for a tier: required on create, optional on update."""
-
-    name: str | None = None
-    description: str | None = None
-    price: Money | None = None
-    capacity: int | None = None
-    max_per_order: int | None = None
-    sales_start: datetime | None = None
-    sales_end: datetime | None = None
-    is_active: bool | None = None
-    benefits: tuple[str, ...] | None = None
-
-
-# Field names of TierDraft a partial update may touch, with their column names.
-UPDATABLE_TIER_FIELDS = {
-    "name": "name",
-    "description": "description",
-    "price": "price",
-    "capacity": "capacity",
-    "max_per_order": "max_per_order",
-    "sales_start": "sales_start",
-    "sales_end": "sales_end",
-    "is_active": "is_active",
-    "benefits": "benefits",
-}
+# TierDraft attributes a partial update may touch.
+UPDATABLE_TIER_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "price",
+        "capacity",
+        "max_per_order",
+        "sales_start",
+        "sales_end",
+        "is_active",
+        "benefits",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +125,9 @@ class CatalogService:
             tier = await _tier_of(uow, event_public_id, tier_public_id, for_update=True)
             # Re-checked under the row locks: sales may have moved on since.
             _check_tier_update(tier, changes)
-            if "capacity" in changes:
-                capacity = changes["capacity"]
-                assert isinstance(capacity, int)
-                await _check_attendee_cap(uow, event, capacity, excluding=tier.id)
-            updated = await uow.ticket_types.update(tier.id, changes) if changes else tier
+            if "capacity" in changes.fields and changes.values.capacity is not None:
+                await _check_attendee_cap(uow, event, changes.values.capacity, excluding=tier.id)
+            updated = await uow.ticket_types.update(tier.id, changes) if changes.fields else tier
             await uow.commit()
         return updated
 
@@ -232,50 +224,46 @@ def _checked_benefits(benefits: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(b.strip() for b in benefits if b.strip())
 
 
-def _checked_changes(draft: TierDraft, fields: Sequence[str]) -> dict[str, object]:
-    changes: dict[str, object] = {}
-    for name in fields:
-        if name not in UPDATABLE_TIER_FIELDS:
-            raise InvalidArgument.field("update_mask", f"{name!r} cannot be updated")
-        changes[name] = getattr(draft, name)
-    if "name" in changes:
-        changes["name"] = require_text(str(changes["name"] or ""), f"{_P}display_name", max_length=100)
-    if "description" in changes:
-        changes["description"] = limit_text(
-            str(changes["description"] or ""), f"{_P}description", max_length=2000
-        )
-    if "price" in changes and changes["price"] is None:
-        raise InvalidArgument.field(f"{_P}price", "cannot be cleared")
-    if "capacity" in changes:
-        capacity = changes["capacity"]
-        if not isinstance(capacity, int):
-            raise InvalidArgument.field(f"{_P}capacity", "is required")
-        rules.check_capacity(capacity, field_name=f"{_P}capacity")
-    if "max_per_order" in changes:
-        limit = changes["max_per_order"] or rules.DEFAULT_MAX_PER_ORDER
-        assert isinstance(limit, int)
+def _checked_changes(draft: TierDraft, fields: Sequence[str]) -> TierChanges:
+    unknown = [name for name in fields if name not in UPDATABLE_TIER_FIELDS]
+    if unknown:
+        raise InvalidArgument.field("update_mask", f"{unknown[0]!r} cannot be updated")
+    wanted = frozenset(fields)
+    values = draft
+    if "name" in wanted:
+        name = require_text(draft.name or "", f"{_P}display_name", max_length=100)
+        values = replace(values, name=name)
+    if "description" in wanted:
+        text = limit_text(draft.description or "", f"{_P}description", max_length=2000)
+        values = replace(values, description=text)
+    if "price" in wanted and draft.price is None:
+        raise InvalidArgument.field(f"{_P}price", "is required when updated")
+    if "capacity" in wanted:
+        rules.check_capacity(draft.capacity or 0, field_name=f"{_P}capacity")
+    if "max_per_order" in wanted:
+        limit = draft.max_per_order or rules.DEFAULT_MAX_PER_ORDER
         rules.check_max_per_order(limit, field_name=f"{_P}max_per_order")
-        changes["max_per_order"] = limit
-    if "is_active" in changes and changes["is_active"] is None:
-        changes["is_active"] = True
-    if "benefits" in changes:
-        raw = changes["benefits"]
-        changes["benefits"] = _checked_benefits(raw if isinstance(raw, tuple) else ())
-    return changes
+        values = replace(values, max_per_order=limit)
+    if "is_active" in wanted and draft.is_active is None:
+        values = replace(values, is_active=True)
+    if "benefits" in wanted:
+        values = replace(values, benefits=_checked_benefits(draft.benefits or ()))
+    return TierChanges(values, wanted)
 
 
-def _check_tier_update(tier: TicketType, changes: dict[str, object]) -> None:
-    capacity = changes.get("capacity", tier.capacity)
-    assert isinstance(capacity, int)
-    if capacity < tier.sold + tier.reserved:
-        raise InvalidState(
-            f"capacity {capacity} is below the {tier.sold + tier.reserved} seats already taken"
-        )
-    price = changes.get("price")
-    if isinstance(price, Money) and price.currency != tier.price.currency and tier.sold:
+def _check_tier_update(tier: TicketType, changes: TierChanges) -> None:
+    """Rules that depend on the tier's current state; run under its row lock."""
+    new = changes.values
+    taken = tier.sold + tier.reserved
+    if "capacity" in changes.fields and new.capacity is not None and new.capacity < taken:
+        raise InvalidState(f"capacity {new.capacity} is below the {taken} seats already taken")
+    if (
+        "price" in changes.fields
+        and new.price is not None
+        and new.price.currency != tier.price.currency
+        and taken
+    ):
         raise InvalidState("the currency of a tier with sales cannot change")
-    start = changes.get("sales_start", tier.sales_start)
-    end = changes.get("sales_end", tier.sales_end)
-    assert start is None or isinstance(start, datetime)
-    assert end is None or isinstance(end, datetime)
+    start = new.sales_start if "sales_start" in changes.fields else tier.sales_start
+    end = new.sales_end if "sales_end" in changes.fields else tier.sales_end
     rules.check_sale_window(start, end, prefix=_P)

@@ -51,6 +51,29 @@ class NewTicketType:
 
 
 @dataclass(frozen=True, slots=True)
+class TierDraft:
+    """Client input for a tier: required on create, optional on update."""
+
+    name: str | None = None
+    description: str | None = None
+    price: Money | None = None
+    capacity: int | None = None
+    max_per_order: int | None = None
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
+    is_active: bool | None = None
+    benefits: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TierChanges:
+    """Validated new values of a tier; only the attributes named in ``fields`` change."""
+
+    values: TierDraft
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Holder:
     """Who a ticket belongs to: exactly one of a user or a customer."""
 
@@ -114,7 +137,7 @@ class TicketTypeRepository(Protocol):
         """Ordered by creation (``id``), starting after ``after_id``."""
         ...
 
-    async def update(self, tier_id: int, changes: dict[str, object]) -> TicketType: ...
+    async def update(self, tier_id: int, changes: TierChanges) -> TicketType: ...
 
     async def total_capacity(self, event_id: int, *, excluding: int | None = None) -> int: ...
 
@@ -159,12 +182,25 @@ class HolderDirectory(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: UserRepository
-    customers: CustomerRepository
-    events: EventRepository
-    ticket_types: TicketTypeRepository
-    tickets: TicketRepository
-    holders: HolderDirectory
+    """One transaction and the repositories that work inside it."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def ticket_types(self) -> TicketTypeRepository: ...
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def holders(self) -> HolderDirectory: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -33,9 +33,7 @@ def check_capacity(capacity: int, *, field_name: str = "capacity") -> None:
 
 def check_max_per_order(limit: int, *, field_name: str = "max_per_order") -> None:
     if not 1 <= limit <= MAX_TICKETS_PER_ORDER:
-        raise InvalidArgument.field(
-            field_name, f"must be between 1 and {MAX_TICKETS_PER_ORDER}"
-        )
+        raise InvalidArgument.field(field_name, f"must be between 1 and {MAX_TICKETS_PER_ORDER}")
 
 
 @dataclass(frozen=True, slots=True)

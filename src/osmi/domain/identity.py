@@ -41,9 +41,7 @@ def check_password(password: str) -> None:
             "password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidArgument.field(
-            "password", f"must be at most {MAX_PASSWORD_LENGTH} characters"
-        )
+        raise InvalidArgument.field("password", f"must be at most {MAX_PASSWORD_LENGTH} characters")
 
 
 @dataclass(frozen=True, slots=True)

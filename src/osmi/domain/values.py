@@ -20,6 +20,8 @@ MINOR_UNIT_DIGITS: dict[str, int] = {
     "TWD": 2, "USD": 2, "UYU": 2, "ZAR": 2,
 }  # fmt: skip
 
+_SCALE: dict[str, int] = {code: 10**digits for code, digits in MINOR_UNIT_DIGITS.items()}
+
 # Largest amount a price may carry: fits a signed 64-bit column with room to sum.
 MAX_MINOR_UNITS = 10**15
 
@@ -37,9 +39,7 @@ class Money:
                 "currency_code", f"{self.currency!r} is not a supported ISO 4217 code"
             )
         if not 0 <= self.units_minor <= MAX_MINOR_UNITS:
-            raise InvalidArgument.field(
-                "units_minor", f"must be between 0 and {MAX_MINOR_UNITS}"
-            )
+            raise InvalidArgument.field("units_minor", f"must be between 0 and {MAX_MINOR_UNITS}")
 
     @classmethod
     def of(cls, units_minor: int, currency: str, *, field: str = "price") -> Money:
@@ -58,7 +58,7 @@ class Money:
     @property
     def major(self) -> float:
         """The amount in major units, for the classic contract's ``double`` only."""
-        return self.units_minor / 10 ** MINOR_UNIT_DIGITS[self.currency]
+        return self.units_minor / _SCALE[self.currency]
 
     def __mul__(self, times: int) -> Money:
         return Money(self.units_minor * times, self.currency)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osmi.adapters.postgres import tables as t
-from osmi.application.ports import Holder, NewEvent, NewTicket, NewTicketType
+from osmi.application.ports import Holder, NewEvent, NewTicket, NewTicketType, TierChanges
 from osmi.domain.catalog import Event, TicketType
 from osmi.domain.errors import AlreadyExists
 from osmi.domain.identity import Customer, Role, User, UserStatus
@@ -207,9 +207,10 @@ class EventRepository(Repository):
             .returning(t.events.c.public_id)
         )
         public_id = (await self._conn.execute(stmt)).scalar_one()
-        created = await self.get(public_id)
-        assert created is not None
-        return created
+        row = (
+            await self._conn.execute(self._select().where(t.events.c.public_id == public_id))
+        ).one()
+        return _event(row)
 
     def _select(self) -> Any:
         tt = t.ticket_types
@@ -253,15 +254,16 @@ def _tier(row: Row[Any]) -> TicketType:
     )
 
 
-_TIER_COLUMNS = {
-    "name": "name",
-    "description": "description",
-    "capacity": "capacity",
-    "max_per_order": "max_per_order",
-    "sales_start": "sales_start",
-    "sales_end": "sales_end",
-    "is_active": "is_active",
-}
+# TierDraft attributes stored in a column of the same name.
+_TIER_COLUMNS = (
+    "name",
+    "description",
+    "capacity",
+    "max_per_order",
+    "sales_start",
+    "sales_end",
+    "is_active",
+)
 
 
 class TicketTypeRepository(Repository):
@@ -277,6 +279,9 @@ class TicketTypeRepository(Repository):
             stmt = stmt.with_for_update(of=t.ticket_types)
         row = (await self._conn.execute(stmt)).one_or_none()
         return _tier(row) if row else None
+
+    async def _required(self, condition: Any) -> TicketType:
+        return _tier((await self._conn.execute(self._select().where(condition))).one())
 
     async def add(self, tier: NewTicketType) -> TicketType:
         stmt = (
@@ -302,9 +307,7 @@ class TicketTypeRepository(Repository):
             "uq_ticket_types_event_name",
             AlreadyExists("ticket type", "display_name", tier.name),
         )
-        created = await self._one(t.ticket_types.c.id == row.id)
-        assert created is not None
-        return created
+        return await self._required(t.ticket_types.c.id == row.id)
 
     async def get(self, public_id: UUID, *, for_update: bool = False) -> TicketType | None:
         return await self._one(t.ticket_types.c.public_id == public_id, for_update=for_update)
@@ -321,32 +324,26 @@ class TicketTypeRepository(Repository):
         stmt = stmt.order_by(t.ticket_types.c.id).limit(limit)
         return [_tier(row) for row in await self._conn.execute(stmt)]
 
-    async def update(self, tier_id: int, changes: dict[str, object]) -> TicketType:
+    async def update(self, tier_id: int, changes: TierChanges) -> TicketType:
+        new, fields = changes.values, changes.fields
         values: dict[str, object] = {
-            _TIER_COLUMNS[name]: value for name, value in changes.items() if name in _TIER_COLUMNS
+            column: getattr(new, column) for column in _TIER_COLUMNS if column in fields
         }
-        if "price" in changes:
-            price = changes["price"]
-            assert isinstance(price, Money)
-            values["price_minor"] = price.units_minor
-            values["currency"] = price.currency
-        if "benefits" in changes:
-            benefits = changes["benefits"]
-            assert isinstance(benefits, tuple)
-            values["benefits"] = list(benefits)
+        if "price" in fields and new.price is not None:
+            values["price_minor"] = new.price.units_minor
+            values["currency"] = new.price.currency
+        if "benefits" in fields:
+            values["benefits"] = list(new.benefits or ())
         values["updated_at"] = func.now()
         stmt = update(t.ticket_types).where(t.ticket_types.c.id == tier_id).values(values)
-        name = str(changes.get("name", ""))
         try:
             async with self._conn.begin_nested():
                 await self._conn.execute(stmt)
         except IntegrityError as exc:
             if _is_unique_violation(exc, "uq_ticket_types_event_name"):
-                raise AlreadyExists("ticket type", "display_name", name) from None
+                raise AlreadyExists("ticket type", "display_name", new.name or "") from None
             raise
-        updated = await self._one(t.ticket_types.c.id == tier_id)
-        assert updated is not None
-        return updated
+        return await self._required(t.ticket_types.c.id == tier_id)
 
     async def total_capacity(self, event_id: int, *, excluding: int | None = None) -> int:
         stmt = select(func.coalesce(func.sum(t.ticket_types.c.capacity), 0)).where(

@@ -50,7 +50,8 @@ class PostgresUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._conn is not None
+        if self._conn is None:
+            return
         try:
             if self._tx is not None and self._tx.is_active:
                 await self._tx.rollback()
@@ -60,7 +61,8 @@ class PostgresUnitOfWork:
             raise DatabaseUnavailable("the database connection was lost") from exc
 
     async def commit(self) -> None:
-        assert self._tx is not None
+        if self._tx is None:
+            raise RuntimeError("commit() outside `async with` of the unit of work")
         await self._tx.commit()
 
 

@@ -44,7 +44,7 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        method: str = handler_call_details.method
         behavior = _wrap(method.lstrip("/"), handler.unary_unary)
         return grpc.unary_unary_rpc_method_handler(
             behavior,
@@ -64,7 +64,7 @@ def _wrap(
             try:
                 await context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
                 return await behavior(request, context)
-            except Exception as exc:  # noqa: BLE001 - every failure goes through the table
+            except Exception as exc:
                 mapping, status = to_status(exc)
                 code = mapping.grpc_code
                 if code is grpc.StatusCode.INTERNAL:

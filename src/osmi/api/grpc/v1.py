@@ -7,8 +7,9 @@ import binascii
 from typing import Any
 from uuid import UUID
 
-from osmi.application.catalog import CatalogService, TierDraft
+from osmi.application.catalog import CatalogService
 from osmi.application.checkin import CheckInService, ScanTicket
+from osmi.application.ports import TierDraft
 from osmi.domain.catalog import TicketType
 from osmi.domain.errors import InvalidArgument
 from osmi.domain.tickets import RejectionReason, ScanOutcome, ScanResult, Ticket, TicketStatus
@@ -83,21 +84,20 @@ def _draft(message: catalog_pb.TicketType, prefix: str = "ticket_type.") -> Tier
 
 
 def _update_fields(request: catalog_pb.UpdateTicketTypeRequest) -> list[str]:
-    paths = list(request.update_mask.paths)
-    if not paths:
-        tier = request.ticket_type
-        paths = [
-            f
-            for f in _TIER_FIELDS
-            if (tier.HasField(f) if f in {"price", "sale_start_time", "sale_end_time", "active"}
-                else bool(getattr(tier, f)))
-        ]
+    paths = list(request.update_mask.paths) or _fields_set(request.ticket_type)
     fields = []
     for path in paths:
         if path in _OUTPUT_ONLY or path not in _TIER_FIELDS:
             raise InvalidArgument.field("update_mask", f"{path!r} cannot be updated")
         fields.append(_TIER_FIELDS[path])
     return fields
+
+
+def _fields_set(tier: catalog_pb.TicketType) -> list[str]:
+    """Without a mask, every updatable field the client gave a value."""
+    return [
+        descriptor.name for descriptor, _ in tier.ListFields() if descriptor.name in _TIER_FIELDS
+    ]
 
 
 def _page_token(event_id: UUID, after_id: int) -> str:
@@ -208,8 +208,9 @@ def _scan(result: ScanResult) -> tickets_pb.CheckInTicketResponse:
     )
     if result.ticket is not None:
         response.ticket.CopyFrom(_ticket(result.ticket))
-        if result.outcome is ScanOutcome.ALREADY_USED and result.ticket.checked_in_at:
-            response.first_check_in_time.CopyFrom(timestamp(result.ticket.checked_in_at))
+        first = timestamp(result.ticket.checked_in_at)
+        if result.outcome is ScanOutcome.ALREADY_USED and first is not None:
+            response.first_check_in_time.CopyFrom(first)
             response.first_check_in_gate = result.ticket.checked_in_gate or ""
     return response
 
