@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 GENERATED := src/osmi/v1 src/osmi/classic
 
 .DEFAULT_GOAL := help
-.PHONY: help venv proto proto-check migrate seed run lint format test test-fast bench lock clean
+.PHONY: help venv proto proto-check migrate seed run lint format test test-fast lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'

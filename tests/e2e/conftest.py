@@ -57,6 +57,9 @@ def _wait_ready(server: RunningServer, proc: subprocess.Popen[bytes]) -> None:
 def server(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     ports = [_free_port() for _ in range(3)]
     workdir = tmp_path_factory.mktemp("osmi-server")
+    # An empty .env of its own, so the checkout's .env cannot leak into the server.
+    env_file = workdir / "empty.env"
+    env_file.write_text("")
     env = {
         **os.environ,
         "DATABASE_URL": module_database,
@@ -66,7 +69,7 @@ def server(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "OSMI_HOST": "127.0.0.1",
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "info",
-        "OSMI_ENV_FILE": str(workdir / "absent.env"),
+        "OSMI_ENV_FILE": str(env_file),
         "DB_POOL_SIZE": "20",
     }
     log_path = workdir / "server.log"
