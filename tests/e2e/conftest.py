@@ -54,7 +54,9 @@ def _wait_ready(server: RunningServer, proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(
+    module_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     ports = [_free_port() for _ in range(3)]
     workdir = tmp_path_factory.mktemp("osmi-server")
     # An empty .env of its own, so the checkout's .env cannot leak into the server.

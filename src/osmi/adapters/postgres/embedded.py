@@ -62,7 +62,7 @@ def start_embedded(data_dir: Path, database: str = DATABASE) -> EmbeddedPostgres
         data_dir=pgdata, log_file=Path(server.log), libpq_url=url, _server=server
     )
     _log.info(
-        "embedded postgresql ready",
+        "database.embedded",
         data_dir=str(embedded.data_dir),
         log_file=str(embedded.log_file),
         database=database,
