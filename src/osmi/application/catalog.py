@@ -98,13 +98,14 @@ class CatalogService:
     ) -> TicketType:
         new = _checked_new_tier(draft)
         async with self._uow() as uow:
+            # Lock the event so concurrent tier changes cannot together exceed
+            # its max_attendees, and so retries of one request_id queue up
+            # here and find the tier the first one made.
+            event = await _event(uow, event_public_id, for_update=True)
             if request_id is not None:
                 earlier = await uow.ticket_types.get_by_request_id(request_id)
                 if earlier is not None:
                     return _same_request(earlier, event_public_id)
-            # Lock the event so concurrent tier changes cannot together
-            # exceed its max_attendees.
-            event = await _event(uow, event_public_id, for_update=True)
             await _check_attendee_cap(uow, event, new.capacity, excluding=None)
             tier = await uow.ticket_types.add(
                 replace(new, event_id=event.id, request_id=request_id)

@@ -34,6 +34,8 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
+        if type(self.units_minor) is not int:
+            raise InvalidArgument.field("units_minor", "must be a whole number of minor units")
         if self.currency not in MINOR_UNIT_DIGITS:
             raise InvalidArgument.field(
                 "currency_code", f"{self.currency!r} is not a supported ISO 4217 code"
@@ -45,6 +47,10 @@ class Money:
     def of(cls, units_minor: int, currency: str, *, field: str = "price") -> Money:
         """Build from client input, naming ``field`` in any violation."""
         code = currency.strip().upper()
+        if type(units_minor) is not int:
+            raise InvalidArgument.field(
+                f"{field}.units_minor", "must be a whole number of minor units"
+            )
         if code not in MINOR_UNIT_DIGITS:
             raise InvalidArgument.field(
                 f"{field}.currency_code", f"{currency!r} is not a supported ISO 4217 code"
@@ -106,24 +112,34 @@ def limit_text(value: str, field: str, *, max_length: int) -> str:
     return value
 
 
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
 def parse_instant(raw: str, field: str) -> datetime:
     """An RFC 3339 string to an aware UTC datetime, keeping the instant."""
     text = raw.strip()
     if not text:
         raise InvalidArgument.field(field, "is required (RFC 3339, e.g. 2027-03-01T20:00:00Z)")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+    if not _RFC3339.fullmatch(text):
+        if _RFC3339.fullmatch(text + "Z"):
+            raise InvalidArgument.field(field, "must include a UTC offset or Z")
         raise InvalidArgument.field(
             field, "is not an RFC 3339 timestamp (e.g. 2027-03-01T20:00:00-06:00)"
-        ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise InvalidArgument.field(field, "must include a UTC offset or Z")
-    return parsed.astimezone(UTC)
+        )
+    # Python takes at most microseconds: drop further fraction digits.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text.upper())
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument.field(field, "is not a valid RFC 3339 date and time") from None
 
 
 def format_instant(moment: datetime) -> str:
     """RFC 3339 in UTC with a Z, second precision unless there are microseconds."""
+    if moment.tzinfo is None:
+        raise ValueError("format_instant needs an aware datetime")
     utc = moment.astimezone(UTC)
     text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
     return text.replace("+00:00", "Z")

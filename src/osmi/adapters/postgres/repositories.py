@@ -302,11 +302,17 @@ class TicketTypeRepository(Repository):
             )
             .returning(t.ticket_types.c.id)
         )
-        row = await self._insert_unique(
-            stmt,
-            "uq_ticket_types_event_name",
-            AlreadyExists("ticket type", "display_name", tier.name),
-        )
+        try:
+            row = await self._insert_unique(
+                stmt,
+                "uq_ticket_types_event_name",
+                AlreadyExists("ticket type", "display_name", tier.name),
+            )
+        except IntegrityError as exc:
+            # The same request_id racing on two different events.
+            if _is_unique_violation(exc, "uq_ticket_types_request_id"):
+                raise AlreadyExists("ticket type", "request_id", str(tier.request_id)) from None
+            raise
         return await self._required(t.ticket_types.c.id == row.id)
 
     async def get(self, public_id: UUID, *, for_update: bool = False) -> TicketType | None:
