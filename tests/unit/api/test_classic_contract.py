@@ -90,7 +90,7 @@ def _type_of(field: FieldDescriptor) -> str:
         if field.type == FieldDescriptor.TYPE_MESSAGE
         else _SCALARS[field.type]
     )
-    return (REP if field.label == FieldDescriptor.LABEL_REPEATED else "") + name
+    return (REP if field.is_repeated else "") + name
 
 
 def test_the_file_declares_package_osmi_and_exactly_the_contract_messages() -> None:
