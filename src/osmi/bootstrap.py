@@ -118,6 +118,9 @@ def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
         access_log=False,
         lifespan="off",
         server_header=False,
+        # Outlive typical load-balancer idle timeouts so pooled client connections
+        # are not closed under a request that is just being sent.
+        timeout_keep_alive=75,
     )
     return _Server(config)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -61,6 +62,7 @@ class CheckInService:
 
 
 MAX_CODE_LENGTH = 64
+_CODE_CHARS = re.compile(r"[0-9A-Z-]+")
 
 
 def _checked_code(raw: str) -> str:
@@ -69,4 +71,6 @@ def _checked_code(raw: str) -> str:
         raise InvalidArgument.field("code", "is required")
     if len(code) > MAX_CODE_LENGTH:
         raise InvalidArgument.field("code", f"must be at most {MAX_CODE_LENGTH} characters")
+    if not _CODE_CHARS.fullmatch(code):
+        raise InvalidArgument.field("code", "may hold only letters, digits and dashes")
     return code

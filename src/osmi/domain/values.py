@@ -70,7 +70,8 @@ class Money:
         return Money(self.units_minor * times, self.currency)
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deliberately loose (real addresses are odd), but no spaces or control characters.
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
@@ -112,9 +113,7 @@ def limit_text(value: str, field: str, *, max_length: int) -> str:
     return value
 
 
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
-)
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
 
 def parse_instant(raw: str, field: str) -> datetime:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,21 +12,17 @@ import structlog
 from grpc_status import rpc_status
 
 from osmi.api.errors import to_status
+from osmi.api.request_id import REQUEST_ID_HEADER, accepted, new_request_id
 
 log = structlog.get_logger("osmi.grpc")
 
-REQUEST_ID_HEADER = "x-request-id"
-_MAX_REQUEST_ID = 128
-
 
 def request_id_from(metadata: Any) -> str:
-    """The caller's ``x-request-id`` when it is sane, else a fresh one."""
+    """The caller's ``x-request-id`` when it is plain enough, else a fresh one."""
     for key, value in metadata or ():
         if key == REQUEST_ID_HEADER and isinstance(value, str):
-            candidate = value.strip()
-            if 0 < len(candidate) <= _MAX_REQUEST_ID and candidate.isprintable():
-                return candidate
-    return uuid.uuid4().hex
+            return accepted(value) or new_request_id()
+    return new_request_id()
 
 
 class ObservabilityInterceptor(grpc.aio.ServerInterceptor):
@@ -64,6 +60,9 @@ def _wrap(
             try:
                 await context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
                 return await behavior(request, context)
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED  # the client went away or timed out
+                raise
             except Exception as exc:
                 mapping, status = to_status(exc)
                 code = mapping.grpc_code

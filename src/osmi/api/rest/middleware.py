@@ -8,21 +8,16 @@ back in the ``x-request-id`` response header.
 
 from __future__ import annotations
 
-import re
 import time
-import uuid
 from dataclasses import dataclass
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID_HEADER = "x-request-id"
+from osmi.api.request_id import REQUEST_ID_HEADER, accepted, new_request_id
 
 _HEADER_BYTES = REQUEST_ID_HEADER.encode("ascii")
 _SCOPE_KEY = "osmi.request_log"
-# A caller-chosen id ends up in every log line, so only short, plain ids are
-# trusted; anything else (newlines, quotes, kilobytes) is replaced, not escaped.
-_ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 @dataclass(slots=True)
@@ -41,7 +36,7 @@ def _incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name.lower() == _HEADER_BYTES:
             text = value.decode("latin-1")
-            return text if _ACCEPTABLE_ID.fullmatch(text) else None
+            return accepted(text)
     return None
 
 
@@ -65,7 +60,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or new_request_id()
         record = _RequestLog()
         status = 500  # what the client sees if the app fails before answering
 

@@ -86,6 +86,13 @@ _WRAPPERS = frozenset(
     f"google.protobuf.{n}Value"
     for n in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
 )
+# Well-known messages whose JSON form is not an object with their fields.
+_OPAQUE_WKTS = (
+    _STRING_WKTS
+    | _WRAPPERS
+    | {"google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Struct"}
+    | {"google.protobuf.Any", "google.protobuf.Empty"}
+)
 _INT_TYPES = frozenset(
     {
         FieldDescriptor.TYPE_INT32,
@@ -527,11 +534,44 @@ def _apply_body(message: Message, route: RestRoute, payload: object) -> None:
         document = payload
     else:
         document = {route.body: payload}
+    _check_shapes(route.method.input_type, document, "")
     try:
         json_format.ParseDict(document, message, ignore_unknown_fields=True)
     except (json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
         field = _parse_error_field(exc, route.method.input_type, "body")
         raise _invalid(field, _describe(exc)) from None
+
+
+def _check_shapes(descriptor: Descriptor, document: dict[str, Any], prefix: str) -> None:
+    """Refuse a JSON value of the wrong shape for a message or repeated field.
+
+    With unknown fields ignored, json_format would read a string given for a
+    message as an object of unknown keys and silently produce an empty one.
+    """
+    for key, value in document.items():
+        field = descriptor.fields_by_camelcase_name.get(key) or descriptor.fields_by_name.get(key)
+        if field is None or value is None:
+            continue
+        name = prefix + field.name
+        if field.is_repeated and not _is_map(field):
+            if not isinstance(value, list):
+                raise _invalid(name, "must be a JSON array")
+            for index, item in enumerate(value):
+                _check_message_value(field, item, f"{name}[{index}]")
+        elif _is_map(field):
+            if not isinstance(value, dict):
+                raise _invalid(name, "must be a JSON object")
+        else:
+            _check_message_value(field, value, name)
+
+
+def _check_message_value(field: FieldDescriptor, value: object, name: str) -> None:
+    kind = field.message_type
+    if kind is None or kind.full_name in _OPAQUE_WKTS:
+        return
+    if not isinstance(value, dict):
+        raise _invalid(name, "must be a JSON object")
+    _check_shapes(kind, value, name + ".")
 
 
 def _apply_query(message: Message, route: RestRoute, items: Iterable[tuple[str, str]]) -> None:

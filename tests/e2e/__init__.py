@@ -1,0 +1,1 @@
+"""End-to-end tests: a real ``osmi serve`` process, real clients."""
