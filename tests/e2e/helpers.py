@@ -26,7 +26,7 @@ from grpc_status import rpc_status
 from osmi.classic import osmi_pb2
 from osmi.v1 import catalog_pb2, tickets_pb2
 
-from .conftest import GrpcClients, RunningServer
+from .server import GrpcClients, RunningServer
 
 Json = dict[str, Any]
 

@@ -14,7 +14,6 @@ import grpc
 import httpx
 import pytest
 
-from .conftest import GrpcClients, RunningServer
 from .helpers import (
     PASSWORD,
     Door,
@@ -36,6 +35,7 @@ from .helpers import (
     unique,
     unique_email,
 )
+from .server import GrpcClients, RunningServer
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 NOT_FOUND = grpc.StatusCode.NOT_FOUND

@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from .conftest import GrpcClients
 from .helpers import Door, GrpcDoor, Json, RestDoor, buy, create_customer, on_sale_tier
+from .server import GrpcClients
 
 
 async def _sold_codes(door: Door, count: int) -> tuple[str, list[str]]:

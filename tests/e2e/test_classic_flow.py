@@ -7,7 +7,6 @@ import pytest
 
 from osmi.classic import osmi_pb2
 
-from .conftest import GrpcClients
 from .helpers import (
     END_UTC,
     START_UTC,
@@ -21,6 +20,7 @@ from .helpers import (
     create_user,
     unique_email,
 )
+from .server import GrpcClients
 
 
 @pytest.fixture(params=["grpc", "rest"])

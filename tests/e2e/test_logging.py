@@ -10,8 +10,8 @@ import pytest
 
 from osmi.classic import osmi_pb2
 
-from .conftest import GrpcClients, RunningServer
 from .helpers import Json, log_records, unique_email, wait_for_log
+from .server import GrpcClients, RunningServer
 
 REQUEST_ID = "e2e-req-1"
 SECRET = "s3cret-Passw0rd-e2e-4711"

@@ -10,7 +10,6 @@ import httpx
 
 from osmi.classic import osmi_pb2
 
-from .conftest import GrpcClients, RunningServer
 from .helpers import (
     Door,
     GrpcDoor,
@@ -21,6 +20,7 @@ from .helpers import (
     on_sale_tier,
     tier_counts,
 )
+from .server import GrpcClients, RunningServer
 
 BUYERS = 200
 SEATS = 50
