@@ -19,11 +19,12 @@ from osmi.adapters.postgres import migrate
 from osmi.adapters.postgres.embedded import EmbeddedPostgres, start_embedded
 from osmi.adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from osmi.adapters.security.passwords import Argon2idHasher
+from osmi.api.binding import ServiceBinding
 from osmi.api.grpc.classic import ClassicServicer
 from osmi.api.grpc.server import create_server
 from osmi.api.grpc.v1 import CatalogServicer, TicketServicer
 from osmi.api.health.app import HealthProbes, Readiness, build_health_app
-from osmi.api.rest.transcoder import ServiceBinding, build_rest_app
+from osmi.api.rest.transcoder import build_rest_app
 from osmi.application.catalog import CatalogService
 from osmi.application.checkin import CheckInService
 from osmi.application.identity import IdentityService

@@ -24,14 +24,10 @@ from google.protobuf import (
 from google.protobuf.message import Message
 from structlog.testing import capture_logs
 
-from osmi.api.rest.transcoder import (
-    MAX_BODY_BYTES,
-    PathTemplate,
-    RestCallContext,
-    ServiceBinding,
-    build_rest_app,
-    routes_for,
-)
+from osmi.api.binding import ServiceBinding
+from osmi.api.rest.routes import routes_for
+from osmi.api.rest.template import PathTemplate
+from osmi.api.rest.transcoder import MAX_BODY_BYTES, RestCallContext, build_rest_app
 from osmi.classic import osmi_pb2
 from osmi.domain import errors
 from osmi.v1 import catalog_pb2, money_pb2, tickets_pb2

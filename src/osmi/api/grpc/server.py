@@ -9,8 +9,8 @@ from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from osmi.api.binding import ServiceBinding
 from osmi.api.grpc.interceptors import ObservabilityInterceptor
-from osmi.api.rest.transcoder import ServiceBinding
 
 _MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
