@@ -128,9 +128,12 @@ def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
 
 async def serve(settings: Settings, url: str) -> None:
     app = build_application(settings, url)
-    grpc_server, grpc_port, health = create_server(
-        app.bindings, f"{settings.host}:{settings.grpc_port}"
-    )
+    address = f"{settings.host}:{settings.grpc_port}"
+    try:
+        grpc_server, grpc_port, health = create_server(app.bindings, address)
+    except RuntimeError:
+        log.error("grpc.bind_failed", address=address, hint="is the port in use?")
+        raise SystemExit(1) from None
     rest = _uvicorn(build_rest_app(app.bindings), settings.host, settings.http_port)
     probes = _uvicorn(build_health_app(app.probes), settings.host, settings.health_port)
 

@@ -27,7 +27,9 @@ def create_server(
         interceptors=[ObservabilityInterceptor()],
         options=[
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
-            ("grpc.so_reuseport", 1),
+            # Off, so a second server on a taken port fails instead of silently
+            # sharing it. TODO(scale): turn on for `osmi serve --workers N`.
+            ("grpc.so_reuseport", 0),
         ],
     )
     health_servicer = health.aio.HealthServicer()
