@@ -5,6 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 GENERATED := src/osmi/v1 src/osmi/classic
+PROTOS := $(shell find proto -name '*.proto')
+# Regenerated only when a .proto (or the generator) changed since the last run.
+GEN_STAMP := $(VENV)/.proto-generated
 
 .DEFAULT_GOAL := help
 .PHONY: help venv proto proto-check migrate seed run lint format test test-fast lock clean
@@ -23,21 +26,26 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment from requirements.lock
 
+$(GEN_STAMP): $(STAMP) $(PROTOS) scripts/generate_proto.sh
+	@PYTHON=$(BIN)/python scripts/generate_proto.sh >/dev/null
+	@touch $@
+
 proto: $(STAMP) ## Generate Python code from proto/
 	PYTHON=$(BIN)/python scripts/generate_proto.sh
+	@touch $(GEN_STAMP)
 
 proto-check: proto ## Fail when the committed generated code differs from proto/
 	@git diff --exit-code --stat -- $(GENERATED) && \
 	test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || \
 		{ echo "generated protobuf code is stale: run 'make proto' and commit"; exit 1; }
 
-migrate: proto ## Apply database migrations
+migrate: $(GEN_STAMP) ## Apply database migrations
 	$(BIN)/osmi migrate
 
-seed: proto ## Load demo data (works with or without a running server)
+seed: $(GEN_STAMP) ## Load demo data (works with or without a running server)
 	$(BIN)/osmi seed
 
-run: proto ## Migrate and serve gRPC :50051, REST :8080, health :8081
+run: $(GEN_STAMP) ## Migrate and serve (GRPC_PORT 50051, HTTP_PORT 8080, HEALTH_PORT 8081)
 	$(BIN)/osmi serve --migrate
 
 lint: $(STAMP) ## Ruff, formatting, mypy and the layering contract
@@ -50,10 +58,10 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: proto lint ## Lint, then the whole test suite (unit, integration, e2e)
+test: $(GEN_STAMP) lint ## Lint, then the whole test suite (unit, integration, e2e)
 	$(BIN)/pytest
 
-test-fast: proto ## Only the unit tests
+test-fast: $(GEN_STAMP) ## Only the unit tests
 	$(BIN)/pytest tests/unit
 
 lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml

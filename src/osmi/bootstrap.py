@@ -13,6 +13,7 @@ import uvicorn
 from grpc_health.v1 import health_pb2
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from osmi import __version__
 from osmi.adapters.clock import SystemClock
 from osmi.adapters.postgres import engine as pg
 from osmi.adapters.postgres import migrate
@@ -134,7 +135,9 @@ async def serve(settings: Settings, url: str) -> None:
     except RuntimeError:
         log.error("grpc.bind_failed", address=address, hint="is the port in use?")
         raise SystemExit(1) from None
-    rest = _uvicorn(build_rest_app(app.bindings), settings.host, settings.http_port)
+    rest = _uvicorn(
+        build_rest_app(app.bindings, version=__version__), settings.host, settings.http_port
+    )
     probes = _uvicorn(build_health_app(app.probes), settings.host, settings.health_port)
 
     stop = asyncio.Event()
@@ -145,7 +148,10 @@ async def serve(settings: Settings, url: str) -> None:
     await grpc_server.start()
     tasks = [asyncio.create_task(s.serve()) for s in (rest, probes)]
     await _until_started(rest, probes, tasks)
-    await health.set("", health_pb2.HealthCheckResponse.SERVING)
+    for name in ["", *(binding.descriptor.full_name for binding in app.bindings)]:
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    if not await app.probes.database_ok():
+        log.warning("database.unreachable", hint="/ready answers 503 until it is reachable")
     log.info(
         "osmi.serving",
         host=settings.host,

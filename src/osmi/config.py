@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout: float = Field(default=10.0, gt=0)
-    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("osmi")))
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
     shutdown_grace: float = Field(default=10.0, ge=0)
     service_name: NonEmpty = "osmi"
 
@@ -172,6 +172,17 @@ class Settings(BaseSettings):
             _EnvVarSource(settings_cls, dotenv),
             _YamlSource(settings_cls, _yaml_path(environ, dotenv)),
         )
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory; for root, the system one.
+
+    The embedded PostgreSQL wheel, run as root, opens every parent folder of its
+    data directory to all users; /root must not be one of them.
+    """
+    if os.name == "posix" and os.geteuid() == 0:
+        return Path("/var/lib/osmi")
+    return Path(platformdirs.user_data_dir("osmi"))
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

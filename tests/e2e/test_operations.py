@@ -88,8 +88,12 @@ def test_ready_is_503_until_migrations_reach_head(empty_database: str, tmp_path:
 async def test_grpc_health_service_and_reflection_are_served(server: RunningServer) -> None:
     async with grpc.aio.insecure_channel(server.grpc_target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
-        answer = await health.Check(health_pb2.HealthCheckRequest(service=""))
-        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        for service in ("", "osmi.OsmiService", "osmi.v1.TicketService"):
+            answer = await health.Check(health_pb2.HealthCheckRequest(service=service))
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.aio.AioRpcError) as unknown:
+            await health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"))
+        assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
 
         reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
         request = reflection_pb2.ServerReflectionRequest(list_services="")
@@ -101,6 +105,13 @@ async def test_grpc_health_service_and_reflection_are_served(server: RunningServ
         "osmi.v1.TicketService",
         "grpc.health.v1.Health",
     } <= services
+    # The health service's own NOT_FOUND is its answer, not a failure of ours.
+    assert "grpc.unhandled_error" not in server.log_text()
+    lines = [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+    assert any(
+        line.get("rpc") == "grpc.health.v1.Health/Check" and line.get("status") == "NOT_FOUND"
+        for line in lines
+    )
 
 
 def _events_by_name(base: str) -> dict[str, dict[str, object]]:

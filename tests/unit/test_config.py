@@ -9,7 +9,14 @@ import platformdirs
 import pydantic
 import pytest
 
-from osmi.config import ENV_NAMES, ConfigError, Settings, load_settings, redact_url
+from osmi.config import (
+    ENV_NAMES,
+    ConfigError,
+    Settings,
+    default_data_dir,
+    load_settings,
+    redact_url,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,7 +54,7 @@ def test_defaults_without_any_file() -> None:
     assert settings.log_format == "console"
     assert (settings.db_pool_size, settings.db_max_overflow) == (10, 10)
     assert settings.db_pool_timeout == 10.0
-    assert settings.data_dir == Path(platformdirs.user_data_dir("osmi"))
+    assert settings.data_dir == default_data_dir()
     assert settings.shutdown_grace == 10.0
     assert settings.service_name == "osmi"
 
@@ -285,3 +292,12 @@ def test_env_example_documents_every_variable() -> None:
     text = (REPO / ".env.example").read_text()
     for var in [*ENV_NAMES.values(), "OSMI_CONFIG_DIR", "OSMI_ENV_FILE"]:
         assert re.search(rf"^# {var}=", text, re.MULTILINE), var
+
+
+def test_the_default_data_dir_is_per_user_and_never_under_root_home(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    assert default_data_dir() == Path(platformdirs.user_data_dir("osmi"))
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert default_data_dir() == Path("/var/lib/osmi")

@@ -48,5 +48,6 @@ def pool_figures(engine: AsyncEngine) -> dict[str, int]:
         "size": pool.size(),
         "checked_in": pool.checkedin(),
         "checked_out": pool.checkedout(),
-        "overflow": pool.overflow(),
+        # SQLAlchemy counts overflow from -pool_size; report only extra connections.
+        "overflow": max(pool.overflow(), 0),
     }

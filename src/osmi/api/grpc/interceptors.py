@@ -60,6 +60,11 @@ def _wrap(
             try:
                 await context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
                 return await behavior(request, context)
+            except grpc.aio.AbortError:
+                # The handler aborted on its own (the health service does): its
+                # status stands; aborting again would be an error.
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                raise
             except asyncio.CancelledError:
                 code = grpc.StatusCode.CANCELLED  # the client went away or timed out
                 raise
