@@ -36,6 +36,7 @@ _TABLE: list[tuple[type[errors.OsmiError], Mapping]] = [
     (errors.NotOnSale, Mapping(grpc.StatusCode.FAILED_PRECONDITION, 409)),
     (errors.InvalidState, Mapping(grpc.StatusCode.FAILED_PRECONDITION, 409)),
     (errors.Unavailable, Mapping(grpc.StatusCode.UNAVAILABLE, 503)),
+    (errors.Aborted, Mapping(grpc.StatusCode.ABORTED, 409)),
 ]
 
 _INTERNAL = Mapping(grpc.StatusCode.INTERNAL, 500)

@@ -18,9 +18,8 @@ from osmi.application.ports import (
 from osmi.domain import catalog as rules
 from osmi.domain.catalog import Event, TicketType
 from osmi.domain.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
-from osmi.domain.values import limit_text, require_text
+from osmi.domain.values import limit_text, require_text, shown
 
-MAX_EVENTS_LISTED = 1000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
@@ -64,10 +63,11 @@ class CatalogService:
             return await _event(uow, public_id)
 
     async def list_events(self) -> Sequence[Event]:
-        # TODO(catalog): cursor pagination arrives with the osmi.v1 event API;
-        # the classic ListEvents has no paging fields, so it is capped instead.
+        # TODO(catalog): the classic ListEvents has no paging fields, so it
+        # answers every event (never a silent cut); a paged osmi.v1 ListEvents
+        # is the way out for large catalogs, and is due with the v1 event API.
         async with self._uow() as uow:
-            return await uow.events.list(MAX_EVENTS_LISTED)
+            return await uow.events.list()
 
     async def event_tiers(self, public_id: UUID) -> tuple[Event, Sequence[TicketType]]:
         async with self._uow() as uow:
@@ -86,8 +86,8 @@ class CatalogService:
                 event.id, after_id=after_id, limit=size + 1
             )
         more = len(tiers) > size
-        shown = tiers[:size]
-        return TierPage(shown, shown[-1].id if more and shown else None)
+        page = tiers[:size]
+        return TierPage(page, page[-1].id if more and page else None)
 
     async def get_tier(self, event_public_id: UUID, tier_public_id: UUID) -> TicketType:
         async with self._uow() as uow:
@@ -228,7 +228,7 @@ def _checked_benefits(benefits: tuple[str, ...]) -> tuple[str, ...]:
 def _checked_changes(draft: TierDraft, fields: Sequence[str]) -> TierChanges:
     unknown = [name for name in fields if name not in UPDATABLE_TIER_FIELDS]
     if unknown:
-        raise InvalidArgument.field("update_mask", f"{unknown[0]!r} cannot be updated")
+        raise InvalidArgument.field("update_mask", f"{shown(unknown[0])} cannot be updated")
     wanted = frozenset(fields)
     values = draft
     if "name" in wanted:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from osmi.application.ports import PasswordHasher, UnitOfWorkFactory
-from osmi.domain.errors import InvalidArgument, NotFound
+from osmi.domain.errors import AlreadyExists, InvalidArgument, NotFound
 from osmi.domain.identity import Customer, Role, User, check_password
 from osmi.domain.values import normalize_email, normalize_phone, require_text
 
@@ -45,7 +45,11 @@ class IdentityService:
         email = normalize_email(cmd.email)
         role = Role.parse(cmd.role)
         check_password(cmd.password)
-        # Hash before opening the transaction: Argon2 is deliberately slow.
+        # Argon2 is deliberately slow: spare it for emails that are taken (the
+        # unique index still decides races), and keep it out of the transaction.
+        async with self._uow() as uow:
+            if await uow.users.email_taken(email):
+                raise AlreadyExists("user", "email", email)
         password_hash = await self._hasher.hash(cmd.password)
         async with self._uow() as uow:
             user = await uow.users.add(name, email, password_hash, role)

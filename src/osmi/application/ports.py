@@ -99,6 +99,8 @@ class UserRepository(Protocol):
 
     async def get(self, public_id: UUID) -> User | None: ...
 
+    async def email_taken(self, email: str) -> bool: ...
+
 
 class CustomerRepository(Protocol):
     async def add(self, name: str, email: str, phone: str) -> Customer:
@@ -119,7 +121,7 @@ class EventRepository(Protocol):
         """With ``total_tickets`` and ``tickets_sold`` summed over its tiers."""
         ...
 
-    async def list(self, limit: int) -> Sequence[Event]: ...
+    async def list(self, limit: int | None = None) -> Sequence[Event]: ...
 
 
 class TicketTypeRepository(Protocol):

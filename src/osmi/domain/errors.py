@@ -114,3 +114,9 @@ class Unavailable(OsmiError):
     """A backing service (the database) cannot be reached right now; retry."""
 
     reason = "UNAVAILABLE"
+
+
+class Aborted(OsmiError):
+    """A concurrent change collided with this one; nothing was done, retry."""
+
+    reason = "ABORTED"

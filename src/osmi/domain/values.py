@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -20,6 +21,17 @@ MINOR_UNIT_DIGITS: dict[str, int] = {
     "TWD": 2, "USD": 2, "UYU": 2, "ZAR": 2,
 }  # fmt: skip
 
+
+def shown(raw: str, limit: int = 40) -> str:
+    """A client's value quoted for an error message, cut short if long.
+
+    Errors travel in gRPC trailers, which are small: echoing a 4 KB value
+    back would turn a clear INVALID_ARGUMENT into a transport error.
+    """
+    return repr(raw) if len(raw) <= limit else repr(raw[:limit]) + "…"
+
+
+_CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
 _SCALE: dict[str, int] = {code: 10**digits for code, digits in MINOR_UNIT_DIGITS.items()}
 
 # Largest amount a price may carry: fits a signed 64-bit column with room to sum.
@@ -38,7 +50,7 @@ class Money:
             raise InvalidArgument.field("units_minor", "must be a whole number of minor units")
         if self.currency not in MINOR_UNIT_DIGITS:
             raise InvalidArgument.field(
-                "currency_code", f"{self.currency!r} is not a supported ISO 4217 code"
+                "currency_code", f"{shown(self.currency)} is not a supported ISO 4217 code"
             )
         if not 0 <= self.units_minor <= MAX_MINOR_UNITS:
             raise InvalidArgument.field("units_minor", f"must be between 0 and {MAX_MINOR_UNITS}")
@@ -47,13 +59,15 @@ class Money:
     def of(cls, units_minor: int, currency: str, *, field: str = "price") -> Money:
         """Build from client input, naming ``field`` in any violation."""
         code = currency.strip().upper()
+        if not _CURRENCY_CODE.fullmatch(currency.strip()):
+            code = ""  # not three ASCII letters (upper() maps some non-ASCII letters to ASCII)
         if type(units_minor) is not int:
             raise InvalidArgument.field(
                 f"{field}.units_minor", "must be a whole number of minor units"
             )
         if code not in MINOR_UNIT_DIGITS:
             raise InvalidArgument.field(
-                f"{field}.currency_code", f"{currency!r} is not a supported ISO 4217 code"
+                f"{field}.currency_code", f"{shown(currency)} is not a supported ISO 4217 code"
             )
         if not 0 <= units_minor <= MAX_MINOR_UNITS:
             raise InvalidArgument.field(
@@ -99,18 +113,27 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
 
 
 def require_text(value: str, field: str, *, max_length: int = 200) -> str:
+    """A one-line name: something visible, no control or bidi-override characters."""
     text = value.strip()
-    if not text:
+    if not any(ch.isprintable() and not ch.isspace() for ch in text):
         raise InvalidArgument.field(field, "is required")
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
+        raise InvalidArgument.field(field, "must not contain control characters")
     return limit_text(text, field, max_length=max_length)
 
 
 def limit_text(value: str, field: str, *, max_length: int) -> str:
+    """Free text (descriptions): any length-limited text without control characters
+    other than line breaks and tabs."""
     if len(value) > max_length:
         raise InvalidArgument.field(field, f"must be at most {max_length} characters")
-    if "\x00" in value:
-        raise InvalidArgument.field(field, "must not contain NUL characters")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
+        raise InvalidArgument.field(field, "must not contain control characters")
     return value
+
+
+# Characters that reorder displayed text ("Trojan Source"); no name needs them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
@@ -144,11 +167,14 @@ def format_instant(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+_UUID_TEXT = re.compile(r"(urn:uuid:)?\{?[0-9A-Fa-f]{8}-?([0-9A-Fa-f]{4}-?){3}[0-9A-Fa-f]{12}\}?")
+
+
 def parse_uuid(raw: str, field: str) -> UUID:
     text = raw.strip()
     if not text:
         raise InvalidArgument.field(field, "is required")
-    try:
-        return UUID(text)
-    except ValueError:
-        raise InvalidArgument.field(field, f"{raw!r} is not a valid UUID") from None
+    # ASCII only: UUID() would also read full-width and other Unicode digits.
+    if not _UUID_TEXT.fullmatch(text):
+        raise InvalidArgument.field(field, f"{shown(raw)} is not a valid UUID")
+    return UUID(text)

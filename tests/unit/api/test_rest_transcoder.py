@@ -800,9 +800,9 @@ async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
     assert document["openapi"] == "3.1.0"
     paths = document["paths"]
     assert paths["/tickets"]["post"]["operationId"] == "osmi.OsmiService/CreateTicket"
-    assert set(paths["/v1/events/{parent}/ticketTypes"]) == {"get", "post"}
-    assert "get" in paths["/v1/events/{name_1}/ticketTypes/{name_2}"]
-    listing = paths["/v1/events/{parent}/ticketTypes"]["get"]
+    assert set(paths["/v1/events/{event}/ticketTypes"]) == {"get", "post"}
+    assert "get" in paths["/v1/events/{event}/ticketTypes/{ticketType}"]
+    listing = paths["/v1/events/{event}/ticketTypes"]["get"]
     assert {p["name"] for p in listing["parameters"] if p["in"] == "query"} == {
         "pageSize",
         "pageToken",

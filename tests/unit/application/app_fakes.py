@@ -63,6 +63,9 @@ class FakeUsers(_Repo):
     async def get(self, public_id: UUID) -> User | None:
         return next((u for u in self.data.users.values() if u.public_id == public_id), None)
 
+    async def email_taken(self, email: str) -> bool:
+        return any(u.email == email for u in self.data.users.values())
+
 
 class FakeCustomers(_Repo):
     async def add(self, name: str, email: str, phone: str) -> Customer:

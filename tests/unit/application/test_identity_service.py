@@ -70,13 +70,15 @@ async def test_register_user_validation_names_the_field_and_stores_nothing(
 
 
 async def test_register_user_twice_with_one_email_already_exists(
-    service: IdentityService, uow: FakeUnitOfWorkFactory
+    service: IdentityService, uow: FakeUnitOfWorkFactory, hasher: FakeHasher
 ) -> None:
     await service.register_user(RegisterUser("Ada", "ada@example.com", PASSWORD))
     with pytest.raises(AlreadyExists) as exc:
         await service.register_user(RegisterUser("Ada 2", "ADA@example.com", PASSWORD))
     assert (exc.value.resource, exc.value.field) == ("user", "email")
     assert len(uow.store.users) == 1
+    # The slow hash is spent only on the first, free email.
+    assert hasher.hashed == [PASSWORD]
 
 
 async def test_register_customer_normalises_contact_details(service: IdentityService) -> None:

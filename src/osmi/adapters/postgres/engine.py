@@ -23,6 +23,8 @@ def create_engine(
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        # Errors are logged; their SQL parameters (emails, hashes) must not be.
+        hide_parameters=True,
     )
 
 

@@ -83,6 +83,10 @@ class UserRepository(Repository):
         ).one_or_none()
         return _user(row) if row else None
 
+    async def email_taken(self, email: str) -> bool:
+        found = await self._conn.scalar(select(t.users.c.id).where(t.users.c.email == email))
+        return found is not None
+
 
 def _customer(row: Row[Any]) -> Customer:
     return Customer(
@@ -223,11 +227,13 @@ class EventRepository(Repository):
     async def get(self, public_id: UUID, *, for_update: bool = False) -> Event | None:
         stmt = self._select().where(t.events.c.public_id == public_id)
         if for_update:
-            stmt = stmt.with_for_update(of=t.events)
+            # FOR NO KEY UPDATE: a purchase inserting tickets takes FOR KEY SHARE on
+            # the event (foreign key); a full FOR UPDATE here would deadlock with it.
+            stmt = stmt.with_for_update(of=t.events, key_share=True)
         row = (await self._conn.execute(stmt)).one_or_none()
         return _event(row) if row else None
 
-    async def list(self, limit: int) -> Sequence[Event]:
+    async def list(self, limit: int | None = None) -> Sequence[Event]:
         stmt = self._select().order_by(t.events.c.starts_at, t.events.c.id).limit(limit)
         return [_event(row) for row in await self._conn.execute(stmt)]
 
@@ -276,7 +282,7 @@ class TicketTypeRepository(Repository):
     async def _one(self, condition: Any, *, for_update: bool = False) -> TicketType | None:
         stmt = self._select().where(condition)
         if for_update:
-            stmt = stmt.with_for_update(of=t.ticket_types)
+            stmt = stmt.with_for_update(of=t.ticket_types, key_share=True)
         row = (await self._conn.execute(stmt)).one_or_none()
         return _tier(row) if row else None
 

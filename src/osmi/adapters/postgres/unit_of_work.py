@@ -6,10 +6,14 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from osmi.adapters.postgres import repositories as repos
-from osmi.domain.errors import Unavailable
+from osmi.domain.errors import Aborted, Unavailable
+
+# deadlock_detected, serialization_failure: nothing was written; a retry may pass.
+_CONFLICTS = frozenset({"40P01", "40001"})
 
 
 class DatabaseUnavailable(Unavailable):
@@ -32,6 +36,8 @@ class PostgresUnitOfWork:
     async def __aenter__(self) -> Self:
         try:
             self._conn = await self._engine.connect()
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable("all database connections are busy") from exc
         except (OperationalError, InterfaceError) as exc:
             raise DatabaseUnavailable("the database cannot be reached") from exc
         self._tx = await self._conn.begin()
@@ -57,8 +63,12 @@ class PostgresUnitOfWork:
                 await self._tx.rollback()
         finally:
             await self._conn.close()
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        if not isinstance(exc, DBAPIError):
+            return
+        if exc.connection_invalidated:
             raise DatabaseUnavailable("the database connection was lost") from exc
+        if getattr(exc.orig, "sqlstate", None) in _CONFLICTS:
+            raise Aborted("the request collided with a concurrent change; retry it") from exc
 
     async def commit(self) -> None:
         if self._tx is None:

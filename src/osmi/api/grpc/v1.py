@@ -13,7 +13,7 @@ from osmi.application.ports import TierDraft
 from osmi.domain.catalog import TicketType
 from osmi.domain.errors import InvalidArgument
 from osmi.domain.tickets import RejectionReason, ScanOutcome, ScanResult, Ticket, TicketStatus
-from osmi.domain.values import Money
+from osmi.domain.values import Money, shown
 from osmi.v1 import catalog_pb2 as catalog_pb
 from osmi.v1 import catalog_pb2_grpc, tickets_pb2_grpc
 from osmi.v1 import money_pb2 as money_pb
@@ -88,7 +88,7 @@ def _update_fields(request: catalog_pb.UpdateTicketTypeRequest) -> list[str]:
     fields = []
     for path in paths:
         if path in _OUTPUT_ONLY or path not in _TIER_FIELDS:
-            raise InvalidArgument.field("update_mask", f"{path!r} cannot be updated")
+            raise InvalidArgument.field("update_mask", f"{shown(path)} cannot be updated")
         fields.append(_TIER_FIELDS[path])
     return fields
 
@@ -110,7 +110,8 @@ def _after_id(token: str, event_id: UUID) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         owner, _, after = raw.partition(":")
-        if UUID(owner) == event_id and after.isdigit():
+        # A bigint id has at most 19 digits; more would overflow the query.
+        if UUID(owner) == event_id and after.isdigit() and len(after) <= 18:
             return int(after)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

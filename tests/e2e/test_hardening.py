@@ -1,0 +1,53 @@
+"""Abuse that once slipped through as internal or transport errors."""
+
+from __future__ import annotations
+
+import base64
+
+import grpc
+import httpx
+import psycopg
+import pytest
+
+from osmi.classic import osmi_pb2
+
+from .helpers import GrpcDoor, RestDoor, create_event, grpc_failure
+from .server import GrpcClients
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_very_long_bad_id_is_still_a_clear_invalid_argument(
+    grpc_clients: GrpcClients,
+) -> None:
+    # Echoing a 4 KB value twice into the trailers broke gRPC's metadata limit.
+    with pytest.raises(grpc.aio.AioRpcError) as exc:
+        await grpc_clients.classic.GetEvent(osmi_pb2.EventLookup(public_id="x" * 4000))
+    failure = grpc_failure(exc.value)
+    assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert failure.fields == ["public_id"]
+
+
+async def test_a_forged_page_token_is_refused(http: httpx.AsyncClient) -> None:
+    event = await create_event(RestDoor(http))
+    event_id = event["publicId"]
+    forged = base64.urlsafe_b64encode(f"{event_id}:{'9' * 20}".encode()).decode().rstrip("=")
+    response = await http.get(f"/v1/events/{event_id}/ticketTypes", params={"pageToken": forged})
+    assert response.status_code == 400
+    assert response.json()["details"][0]["fieldViolations"][0]["field"] == "page_token"
+
+
+async def test_list_events_answers_every_event_beyond_a_thousand(
+    grpc_clients: GrpcClients, module_database: str
+) -> None:
+    await create_event(GrpcDoor(grpc_clients))
+    with psycopg.connect(module_database) as conn:
+        conn.execute(
+            "INSERT INTO events (name, starts_at, ends_at, location, is_active, is_published)"
+            " SELECT 'Bulk ' || n, now() + interval '1 day', now() + interval '2 days',"
+            " 'Somewhere', true, true FROM generate_series(1, 1100) AS n"
+        )
+        total = conn.execute("SELECT count(*) FROM events").fetchone()
+    assert total is not None
+    listed = await grpc_clients.classic.ListEvents(osmi_pb2.Empty())
+    assert listed.total_count == len(listed.events) == total[0] > 1100
