@@ -12,7 +12,7 @@ import pytest
 from osmi.classic import osmi_pb2
 
 from .helpers import GrpcDoor, RestDoor, create_event, grpc_failure
-from .server import GrpcClients
+from .server import GrpcClients, RunningServer
 
 pytestmark = pytest.mark.e2e
 
@@ -51,3 +51,40 @@ async def test_list_events_answers_every_event_beyond_a_thousand(
     assert total is not None
     listed = await grpc_clients.classic.ListEvents(osmi_pb2.Empty())
     assert listed.total_count == len(listed.events) == total[0] > 1100
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"\x0a\x02\xff\xfe", b"\x0a\x05ab"],  # name with bad UTF-8; a truncated field
+    ids=["bad-utf8", "truncated"],
+)
+async def test_undecodable_grpc_messages_are_invalid_arguments(
+    server: RunningServer, payload: bytes
+) -> None:
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        raw = channel.unary_unary("/osmi.OsmiService/CreateCustomer")
+        with pytest.raises(grpc.aio.AioRpcError) as exc:
+            await raw(payload)
+    assert exc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert grpc_failure(exc.value).fields == ["request"]
+    assert "DecodeError" not in (exc.value.details() or "")
+
+
+@pytest.mark.parametrize(
+    "when", ["2027-01-01T00:00:00+25:00", "2027-01", "2027-01-01T00:00:00", 1798761600]
+)
+async def test_v1_timestamps_follow_the_same_rfc_3339_rules(
+    http: httpx.AsyncClient, when: object
+) -> None:
+    event = await create_event(RestDoor(http))
+    body = {
+        "displayName": "Early",
+        "price": {"currencyCode": "MXN", "unitsMinor": "100"},
+        "capacity": 5,
+        "saleStartTime": when,
+    }
+    response = await http.post(f"/v1/events/{event['publicId']}/ticketTypes", json=body)
+    assert response.status_code == 400
+    violation = response.json()["details"][0]["fieldViolations"][0]
+    assert violation["field"] == "ticket_type.sale_start_time"
+    assert "%Y" not in violation["description"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from google.protobuf import message_factory
+from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from osmi.api.binding import ServiceBinding
 from osmi.api.grpc.interceptors import ObservabilityInterceptor
+from osmi.domain.errors import InvalidArgument
 
 _MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -52,8 +56,40 @@ def _handlers(binding: ServiceBinding) -> dict[str, grpc.RpcMethodHandler]:
         request_cls = message_factory.GetMessageClass(method.input_type)
         response_cls = message_factory.GetMessageClass(method.output_type)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            getattr(binding.servicer, method.name),
-            request_deserializer=request_cls.FromString,
+            _refusing_undecodable(getattr(binding.servicer, method.name)),
+            request_deserializer=_lenient_decoder(request_cls),
             response_serializer=response_cls.SerializeToString,
         )
     return handlers
+
+
+@dataclass(frozen=True, slots=True)
+class _Undecodable:
+    type_name: str
+
+
+Behavior = Callable[[Any, Any], Awaitable[Any]]
+
+
+def _lenient_decoder(request_cls: type[Message]) -> Callable[[bytes], object]:
+    """Decode, or hand on a marker: a failing deserializer would make gRPC answer
+    UNKNOWN with library internals, and skip our interceptor and its log line."""
+
+    def decode(data: bytes) -> object:
+        try:
+            return request_cls.FromString(data)
+        except DecodeError:
+            return _Undecodable(request_cls.DESCRIPTOR.full_name)
+
+    return decode
+
+
+def _refusing_undecodable(behavior: Behavior) -> Behavior:
+    async def call(request: Any, context: Any) -> Any:
+        if isinstance(request, _Undecodable):
+            raise InvalidArgument.field(
+                "request", f"is not a valid {request.type_name} message (bad wire format)"
+            )
+        return await behavior(request, context)
+
+    return call

@@ -49,6 +49,8 @@ from osmi.api.rest.fields import OPAQUE_WKTS, from_text
 from osmi.api.rest.middleware import RequestContextMiddleware, set_rpc
 from osmi.api.rest.openapi import openapi_document
 from osmi.api.rest.routes import RestRoute, is_map, proto_path, resolve, routes_for
+from osmi.domain.errors import InvalidArgument
+from osmi.domain.values import parse_instant
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 OPENAPI_PATH: Final = "/openapi.json"
@@ -196,11 +198,25 @@ def _check_shapes(descriptor: Descriptor, document: dict[str, Any], prefix: str)
 
 def _check_message_value(field: FieldDescriptor, value: object, name: str) -> None:
     kind = field.message_type
+    if kind is not None and kind.full_name == "google.protobuf.Timestamp":
+        _check_timestamp(value, name)
+        return
     if kind is None or kind.full_name in OPAQUE_WKTS:
         return
     if not isinstance(value, dict):
         raise _invalid(name, "must be a JSON object")
     _check_shapes(kind, value, name + ".")
+
+
+def _check_timestamp(value: object, name: str) -> None:
+    """The same RFC 3339 rules as everywhere else (json_format alone would take
+    offsets such as +25:00 and answer with strptime's wording)."""
+    if not isinstance(value, str):
+        raise _invalid(name, "must be an RFC 3339 timestamp string")
+    try:
+        parse_instant(value, name)
+    except InvalidArgument as exc:
+        raise _invalid(name, exc.violations[0].description) from None
 
 
 def _apply_query(message: Message, route: RestRoute, items: Iterable[tuple[str, str]]) -> None:
