@@ -123,6 +123,9 @@ def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
         # Outlive typical load-balancer idle timeouts so pooled client connections
         # are not closed under a request that is just being sent.
         timeout_keep_alive=75,
+        # TODO(ops): no cap on connections and no header/body read timeout, so slow
+        # clients can hold sockets; until both are settings, run behind a proxy or
+        # ingress that enforces them.
     )
     return _Server(config)
 

@@ -31,6 +31,9 @@ def create_server(
         interceptors=[ObservabilityInterceptor()],
         options=[
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+            # TODO(ops): no maximum_concurrent_rpcs yet: past ~1000 queued calls gRPC
+            # cancels some before they reach us (CANCELLED, no log line). Make it a
+            # setting answering RESOURCE_EXHAUSTED, sized with the database pool.
             # Off, so a second server on a taken port fails instead of silently
             # sharing it. TODO(scale): turn on for `osmi serve --workers N`.
             ("grpc.so_reuseport", 0),
