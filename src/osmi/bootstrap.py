@@ -111,7 +111,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
+def _uvicorn(app: object, host: str, port: int, max_connections: int) -> uvicorn.Server:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=host,
@@ -123,9 +123,11 @@ def _uvicorn(app: object, host: str, port: int) -> uvicorn.Server:
         # Outlive typical load-balancer idle timeouts so pooled client connections
         # are not closed under a request that is just being sent.
         timeout_keep_alive=75,
-        # TODO(ops): no cap on connections and no header/body read timeout, so slow
-        # clients can hold sockets; until both are settings, run behind a proxy or
-        # ingress that enforces them.
+        # Past this many open connections and requests, answer 503 at once.
+        limit_concurrency=max_connections,
+        # TODO(ops): no header/body read timeout (uvicorn has none), so a slow
+        # client holds its connection; run behind a proxy or ingress that times
+        # clients out.
     )
     return _Server(config)
 
@@ -134,14 +136,16 @@ async def serve(settings: Settings, url: str) -> None:
     app = build_application(settings, url)
     address = f"{settings.host}:{settings.grpc_port}"
     try:
-        grpc_server, grpc_port, health = create_server(app.bindings, address)
+        grpc_server, grpc_port, health = create_server(
+            app.bindings, address, max_concurrent_rpcs=settings.grpc_max_concurrent_rpcs
+        )
     except RuntimeError:
         log.error("grpc.bind_failed", address=address, hint="is the port in use?")
         raise SystemExit(1) from None
-    rest = _uvicorn(
-        build_rest_app(app.bindings, version=__version__), settings.host, settings.http_port
-    )
-    probes = _uvicorn(build_health_app(app.probes), settings.host, settings.health_port)
+    limit = settings.http_max_connections
+    rest_app = build_rest_app(app.bindings, version=__version__)
+    rest = _uvicorn(rest_app, settings.host, settings.http_port, limit)
+    probes = _uvicorn(build_health_app(app.probes), settings.host, settings.health_port, limit)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

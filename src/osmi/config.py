@@ -54,6 +54,8 @@ ENV_NAMES: dict[str, str] = {
     "data_dir": "OSMI_DATA_DIR",
     "shutdown_grace": "SHUTDOWN_GRACE",
     "service_name": "SERVICE_NAME",
+    "http_max_connections": "HTTP_MAX_CONNECTIONS",
+    "grpc_max_concurrent_rpcs": "GRPC_MAX_CONCURRENT_RPCS",
 }
 
 _EXPECTED: dict[str, str] = {
@@ -71,6 +73,8 @@ _EXPECTED: dict[str, str] = {
     "data_dir": "expected a directory path",
     "shutdown_grace": "expected a number of seconds >= 0",
     "service_name": "expected a non-empty name",
+    "http_max_connections": "expected an integer 1..100000",
+    "grpc_max_concurrent_rpcs": "expected an integer 1..100000",
 }
 
 # Read only from the environment (or .env): they choose which files are read.
@@ -111,6 +115,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: default_data_dir())
     shutdown_grace: float = Field(default=10.0, ge=0)
     service_name: NonEmpty = "osmi"
+    http_max_connections: int = Field(default=2000, ge=1, le=100_000)
+    grpc_max_concurrent_rpcs: int = Field(default=1000, ge=1, le=100_000)
 
     @field_validator("env", "log_level", "log_format", mode="before")
     @classmethod

@@ -73,7 +73,9 @@ def _wait_started(server: RunningServer, ready: bool) -> None:
 
 
 @contextlib.contextmanager
-def osmi_server(database_url: str, workdir: Path, *, ready: bool = True) -> Iterator[RunningServer]:
+def osmi_server(
+    database_url: str, workdir: Path, *, ready: bool = True, **settings: str
+) -> Iterator[RunningServer]:
     """``python -m osmi serve`` on free loopback ports, stopped (SIGTERM) on exit."""
     ports = [free_port() for _ in range(3)]
     env = osmi_env(
@@ -82,6 +84,7 @@ def osmi_server(database_url: str, workdir: Path, *, ready: bool = True) -> Iter
         GRPC_PORT=str(ports[0]),
         HTTP_PORT=str(ports[1]),
         HEALTH_PORT=str(ports[2]),
+        **settings,
     )
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:

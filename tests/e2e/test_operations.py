@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from psycopg import sql
 
 from osmi.adapters.postgres.embedded import with_database
+from osmi.classic import osmi_pb2, osmi_pb2_grpc
 
 from .server import RunningServer, osmi_env, osmi_server
 
@@ -177,3 +180,26 @@ def test_sigterm_stops_the_server_gracefully(fresh_database: str, tmp_path: Path
         assert running.process.wait(timeout=30) == 0
     messages = [json.loads(line).get("event") for line in running.log_text().splitlines()]
     assert messages.index("osmi.stopping") < messages.index("osmi.stopped")
+
+
+async def test_calls_beyond_the_grpc_limit_are_refused_not_silently_cancelled(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    with osmi_server(fresh_database, tmp_path, GRPC_MAX_CONCURRENT_RPCS="2") as running:
+        async with grpc.aio.insecure_channel(running.grpc_target) as channel:
+            stub = osmi_pb2_grpc.OsmiServiceStub(channel)
+            # Sign-ups hash a password (tens of ms), so 30 at once overlap.
+            calls = [
+                stub.CreateUser(
+                    osmi_pb2.UserRequest(
+                        name="Load", email=f"load{i}@example.com", password="long enough pw"
+                    )
+                )
+                for i in range(30)
+            ]
+            results = await asyncio.gather(*calls, return_exceptions=True)
+    codes = Counter(
+        r.code() if isinstance(r, grpc.aio.AioRpcError) else grpc.StatusCode.OK for r in results
+    )
+    assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    assert codes[grpc.StatusCode.OK] >= 2

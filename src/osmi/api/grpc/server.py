@@ -20,7 +20,7 @@ _MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 def create_server(
-    bindings: Sequence[ServiceBinding], address: str
+    bindings: Sequence[ServiceBinding], address: str, *, max_concurrent_rpcs: int = 1000
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """A server with every binding registered, bound to ``address``.
 
@@ -29,11 +29,11 @@ def create_server(
     """
     server = grpc.aio.server(
         interceptors=[ObservabilityInterceptor()],
+        # Beyond this, calls are refused at once with RESOURCE_EXHAUSTED rather
+        # than queued until gRPC cancels them.
+        maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
-            # TODO(ops): no maximum_concurrent_rpcs yet: past ~1000 queued calls gRPC
-            # cancels some before they reach us (CANCELLED, no log line). Make it a
-            # setting answering RESOURCE_EXHAUSTED, sized with the database pool.
             # Off, so a second server on a taken port fails instead of silently
             # sharing it. TODO(scale): turn on for `osmi serve --workers N`.
             ("grpc.so_reuseport", 0),
