@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 import uvicorn
@@ -155,10 +156,8 @@ async def serve(settings: Settings, url: str) -> None:
     await grpc_server.start()
     tasks = [asyncio.create_task(s.serve()) for s in (rest, probes)]
     await _until_started(rest, probes, tasks)
-    for name in ["", *(binding.descriptor.full_name for binding in app.bindings)]:
-        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    if not await app.probes.database_ok():
-        log.warning("database.unreachable", hint="/ready answers 503 until it is reachable")
+    names = ["", *(binding.descriptor.full_name for binding in app.bindings)]
+    watcher = asyncio.create_task(_track_database(app, health, names))
     log.info(
         "osmi.serving",
         host=settings.host,
@@ -172,6 +171,7 @@ async def serve(settings: Settings, url: str) -> None:
     await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
 
     log.info("osmi.stopping", grace_seconds=settings.shutdown_grace)
+    watcher.cancel()
     app.probes.accepting = False
     await health.enter_graceful_shutdown()
     await grpc_server.stop(settings.shutdown_grace)
@@ -180,6 +180,26 @@ async def serve(settings: Settings, url: str) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     await app.engine.dispose()
     log.info("osmi.stopped")
+
+
+DATABASE_CHECK_SECONDS = 5.0
+
+
+async def _track_database(app: Application, health: Any, names: list[str]) -> None:
+    """Keep gRPC health in step with the database, as /health is on the health port."""
+    serving: bool | None = None
+    while True:
+        ok = await app.probes.database_ok()
+        if ok != serving:
+            states = health_pb2.HealthCheckResponse
+            for name in names:
+                await health.set(name, states.SERVING if ok else states.NOT_SERVING)
+            if not ok:
+                log.warning("database.unreachable", hint="health answers NOT_SERVING and 503")
+            elif serving is False:
+                log.info("database.reachable")
+            serving = ok
+        await asyncio.sleep(DATABASE_CHECK_SECONDS)
 
 
 async def _until_started(

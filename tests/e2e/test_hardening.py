@@ -11,7 +11,7 @@ import pytest
 
 from osmi.classic import osmi_pb2
 
-from .helpers import GrpcDoor, RestDoor, create_event, grpc_failure
+from .helpers import GrpcDoor, RestDoor, create_event, create_tier, grpc_failure
 from .server import GrpcClients, RunningServer
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +88,34 @@ async def test_v1_timestamps_follow_the_same_rfc_3339_rules(
     violation = response.json()["details"][0]["fieldViolations"][0]
     assert violation["field"] == "ticket_type.sale_start_time"
     assert "%Y" not in violation["description"]
+
+
+async def test_field_masks_take_the_snake_case_paths_the_protos_document(
+    http: httpx.AsyncClient,
+) -> None:
+    event = await create_event(RestDoor(http))
+    tier = await create_tier(RestDoor(http), event["publicId"])
+    response = await http.patch(
+        f"/v1/{tier['name']}",
+        params={"updateMask": "display_name, max_per_order"},
+        json={"displayName": "Renamed", "maxPerOrder": 3},
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["displayName"], response.json()["maxPerOrder"]) == ("Renamed", 3)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "description"),
+    [
+        ({"name": 5}, "name", "must be a JSON string"),
+        ({"isActive": "yes"}, "is_active", "must be true or false"),
+        ({"maxAttendees": [1]}, "max_attendees", "must be a number"),
+    ],
+)
+async def test_wrong_json_types_are_named_in_the_api_s_terms(
+    http: httpx.AsyncClient, body: dict[str, object], field: str, description: str
+) -> None:
+    response = await http.post("/events", json=body)
+    assert response.status_code == 400
+    violation = response.json()["details"][0]["fieldViolations"][0]
+    assert (violation["field"], violation["description"]) == (field, description)

@@ -203,3 +203,28 @@ async def test_calls_beyond_the_grpc_limit_are_refused_not_silently_cancelled(
     )
     assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
     assert codes[grpc.StatusCode.OK] >= 2
+
+
+async def test_grpc_health_follows_the_database(
+    admin_url: str, template_database: str, tmp_path: Path
+) -> None:
+    name = f"osmi_doomed_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_database)
+            )
+        )
+    states = health_pb2.HealthCheckResponse
+    with osmi_server(with_database(admin_url, name), tmp_path) as running:
+        async with grpc.aio.insecure_channel(running.grpc_target) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            request = health_pb2.HealthCheckRequest(service="osmi.OsmiService")
+            assert (await health.Check(request)).status == states.SERVING
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            for _ in range(150):  # the server checks every few seconds
+                if (await health.Check(request)).status == states.NOT_SERVING:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await health.Check(request)).status == states.NOT_SERVING

@@ -50,6 +50,8 @@ def from_text(field: FieldDescriptor, text: str) -> object:
         kind = field.message_type.full_name
         if kind in WRAPPERS:
             return from_text(field.message_type.fields_by_name["value"], text)
+        if kind == "google.protobuf.FieldMask":
+            return camel_mask(text)
         if kind in STRING_WKTS:
             return text
         raise ValueError(f"a {kind} cannot be given as text")
@@ -76,3 +78,32 @@ def _bool(text: str) -> bool:
     if text.lower() in _FALSE:
         return False
     raise ValueError(f"{text[:40]!r} is not a boolean (true or false)")
+
+
+def camel_mask(text: str) -> str:
+    """A field mask as proto3 JSON wants it (``displayName,price``), also from the
+    snake_case paths the protos document (``display_name, price``)."""
+    return ",".join(_camel(path.strip()) for path in text.split(","))
+
+
+def _camel(path: str) -> str:
+    return ".".join(
+        head + "".join(part[:1].upper() + part[1:] for part in rest)
+        for head, *rest in (segment.split("_") for segment in path.split("."))
+    )
+
+
+def json_type_problem(field: FieldDescriptor, value: object) -> str | None:
+    """Why ``value`` cannot be the proto3 JSON of scalar ``field``, or None.
+
+    json_format would answer with Python's own wording ("expected string or
+    bytes-like object"); this says it in the API's terms.
+    """
+    if field.type == FieldDescriptor.TYPE_STRING and not isinstance(value, str):
+        return "must be a JSON string"
+    if field.type == FieldDescriptor.TYPE_BOOL and not isinstance(value, bool):
+        return "must be true or false"
+    numeric = field.type in INT_TYPES or field.type in FLOAT_TYPES
+    if numeric and (isinstance(value, bool) or not isinstance(value, int | float | str)):
+        return "must be a number"
+    return None

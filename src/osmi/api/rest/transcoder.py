@@ -45,7 +45,7 @@ from starlette.types import Receive, Scope, Send
 from osmi.api.binding import ServiceBinding
 from osmi.api.errors import Mapping as ErrorMapping
 from osmi.api.errors import invalid_argument_status, status_to_json, to_status
-from osmi.api.rest.fields import OPAQUE_WKTS, from_text
+from osmi.api.rest.fields import OPAQUE_WKTS, from_text, json_type_problem
 from osmi.api.rest.middleware import RequestContextMiddleware, set_rpc
 from osmi.api.rest.openapi import openapi_document
 from osmi.api.rest.routes import RestRoute, is_map, proto_path, resolve, routes_for
@@ -197,6 +197,9 @@ def _check_shapes(descriptor: Descriptor, document: dict[str, Any], prefix: str)
 
 
 def _check_message_value(field: FieldDescriptor, value: object, name: str) -> None:
+    problem = json_type_problem(field, value)
+    if problem:
+        raise _invalid(name, problem)
     kind = field.message_type
     if kind is not None and kind.full_name == "google.protobuf.Timestamp":
         _check_timestamp(value, name)
