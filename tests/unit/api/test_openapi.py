@@ -611,3 +611,10 @@ def test_body_field_response_body_and_verbs() -> None:
     echo = PROBE_PATHS["/nodes"]["post"]
     assert _body(echo) == _ref(f"{_PACKAGE}.Node")
     assert _ok(echo) == {"type": "object", "description": "always `{}`"}
+
+
+def test_a_oneof_chosen_by_the_path_offers_no_rival_query_parameters() -> None:
+    document = DOCUMENT
+    operation = document["paths"]["/customers/{id}"]["get"]
+    names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert names.isdisjoint({"publicId", "email"})

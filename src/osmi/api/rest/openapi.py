@@ -284,10 +284,22 @@ def _query_parameters(route: RestRoute, schemas: _Schemas) -> list[Schema]:
         return []
     bound = {v.field_path for v in route.template.variables}
     request = route.method.input_type
+    # A top-level oneof the path already chose (GetCustomer's `id`) takes no rival.
+    chosen = {
+        field.containing_oneof.name
+        for field in request.fields
+        if field.name in bound and field.containing_oneof is not None
+    }
     return [
         {"name": json_path, "in": "query", "schema": schemas.text(leaf)}
         for proto_path, json_path, leaf in _text_fields(request, (request,))
-        if proto_path not in bound and proto_path.split(".")[0] != route.body
+        if proto_path not in bound
+        and proto_path.split(".")[0] != route.body
+        and not (
+            leaf.containing_oneof is not None
+            and leaf.containing_oneof.name in chosen
+            and leaf.containing_type is request
+        )
     ]
 
 
